@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class BlocklistConfig(AppConfig):
+    name = "apps.blocklist"
+    label = "blocklist"

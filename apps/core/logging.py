@@ -1,0 +1,40 @@
+"""Log formatters that keep the ``extra={...}`` context of each record."""
+
+import json
+import logging
+
+_STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
+
+
+def _context(record: logging.LogRecord) -> dict:
+    return {k: v for k, v in vars(record).items() if k not in _STANDARD}
+
+
+class KeyValueFormatter(logging.Formatter):
+    """Plain text, with the record's context appended as key=value pairs."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        line = super().format(record)
+        context = _context(record)
+        if context:
+            pairs = " ".join(
+                f"{key}={value!r}" for key, value in sorted(context.items())
+            )
+            line = f"{line} {pairs}"
+        return line
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line, for log shippers in production."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        payload = {
+            "time": self.formatTime(record),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+            **_context(record),
+        }
+        if record.exc_info:
+            payload["exc_info"] = self.formatException(record.exc_info)
+        return json.dumps(payload, default=str)

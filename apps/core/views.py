@@ -1,0 +1,58 @@
+"""Liveness and readiness probes."""
+
+import logging
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection
+from django.http import JsonResponse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+logger = logging.getLogger(__name__)
+
+
+@never_cache
+@require_GET
+def healthz(request):
+    """The process is alive and serving; nothing else is checked."""
+    return JsonResponse({"status": "ok"})
+
+
+def _database_ok() -> bool:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        return True
+    except Exception:
+        logger.warning("readiness: database unreachable", exc_info=True)
+        return False
+
+
+def _redis_ok() -> bool:
+    if not settings.REDIS_URL:
+        return True
+    try:
+        cache.set("readyz", "1", timeout=5)
+        return cache.get("readyz") == "1"
+    except Exception:
+        logger.warning("readiness: redis unreachable", exc_info=True)
+        return False
+
+
+@never_cache
+@require_GET
+def readyz(request):
+    """Database and Redis reachable: 200; otherwise 503 naming what failed."""
+    checks = {"database": _database_ok(), "redis": _redis_ok()}
+    failing = [name for name, ok in checks.items() if not ok]
+    body = {
+        "status": "ok" if not failing else "unavailable",
+        "checks": {name: "ok" if ok else "failing" for name, ok in checks.items()},
+    }
+    if failing:
+        body["failing"] = failing
+        response = JsonResponse(body, status=503)
+        response["Retry-After"] = "5"
+        return response
+    return JsonResponse(body)

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class FtcConfig(AppConfig):
+    name = "apps.ftc"
+    label = "ftc"
