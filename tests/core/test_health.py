@@ -31,3 +31,33 @@ def test_unknown_path_answers_json_404(client):
 
     assert response.status_code == 404
     assert response.json()["error"]["code"] == "not_found"
+
+
+DEAD_REDIS = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": "redis://127.0.0.1:1/0",
+        "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
+    }
+}
+
+
+@pytest.mark.django_db
+def test_readyz_names_redis_when_it_is_unreachable(client, settings):
+    settings.REDIS_URL = "redis://127.0.0.1:1/0"
+    settings.CACHES = DEAD_REDIS
+
+    response = client.get("/readyz")
+
+    assert response.status_code == 503
+    assert response["Retry-After"]
+    assert response.json()["failing"] == ["redis"]
+    assert response.json()["checks"] == {"database": "ok", "redis": "failing"}
+
+
+@pytest.mark.django_db
+def test_healthz_stays_up_when_redis_is_unreachable(client, settings):
+    settings.REDIS_URL = "redis://127.0.0.1:1/0"
+    settings.CACHES = DEAD_REDIS
+
+    assert client.get("/healthz").status_code == 200
