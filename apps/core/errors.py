@@ -8,13 +8,15 @@
 
 import logging
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.http import Http404, JsonResponse
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
 logger = logging.getLogger(__name__)
+
+TOO_LARGE_MESSAGE = "The request body is larger than the server accepts."
 
 
 def error_body(code: str, message: str, fields: dict | None = None) -> dict:
@@ -34,6 +36,13 @@ def _flatten(detail) -> dict | list | str:
 
 def api_exception_handler(exc, context) -> Response | None:
     """DRF's handler, reshaped into the common error body."""
+    if isinstance(exc, RequestDataTooBig):
+        # Django raises it (a SuspiciousOperation, so a plain 400 otherwise)
+        # when DRF reads a body over DATA_UPLOAD_MAX_MEMORY_SIZE.
+        return Response(
+            error_body("request_too_large", TOO_LARGE_MESSAGE),
+            status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+        )
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
@@ -72,6 +81,13 @@ def json_error(request, status_code: int, code: str, message: str, **headers):
 
 
 def bad_request(request, exception=None):
+    if isinstance(exception, RequestDataTooBig):
+        return json_error(
+            request,
+            status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+            "request_too_large",
+            TOO_LARGE_MESSAGE,
+        )
     return json_error(
         request, status.HTTP_400_BAD_REQUEST, "bad_request", "Bad request."
     )

@@ -82,6 +82,9 @@ __all__ = [
 MAX_INPUT_LENGTH = 256  # room for a full SIP URI with a carrier host
 """Longer raw input is ``NOT_A_NUMBER``/``TOO_LONG`` without being parsed."""
 
+E164_MAX_LENGTH = 16
+"""``+`` and at most 15 digits (ITU-T E.164); every stored number fits in it."""
+
 MIN_VANITY_DIGITS = 3
 """Real digits required before the first vanity letter."""
 
@@ -383,6 +386,8 @@ def _nanp_reason(national: str, inactive_area_codes: Container[str]) -> Reason |
 
 
 def _invalid(e164: str | None, region: str | None, reason: Reason) -> CallerId:
+    if e164 is not None and len(e164) > E164_MAX_LENGTH:
+        e164 = None  # Longer than E.164 allows: no key could ever match it.
     return CallerId(Kind.INVALID, e164, _iso_region(region), None, reason)
 
 

@@ -465,3 +465,17 @@ def test_module_does_not_import_django() -> None:
     root = Path(__file__).resolve().parents[2]
     result = subprocess.run([sys.executable, "-c", code], cwd=root, check=False)
     assert result.returncode == 0
+
+
+def test_an_invalid_number_longer_than_e164_allows_has_no_key():
+    result = normalize("+380 12345678901234567", "US")
+
+    assert result.kind is Kind.INVALID
+    assert result.reason is Reason.TOO_LONG
+    assert result.e164 is None
+
+
+def test_every_e164_key_fits_the_storage_columns():
+    for raw in ["+380 123456789012345", "+1 415 555 2671 99999", "0044 20 7219 3000"]:
+        result = normalize(raw, "GB")
+        assert result.e164 is None or len(result.e164) <= 16
