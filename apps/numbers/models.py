@@ -10,8 +10,8 @@ class AreaCode(models.Model):
     in_service = models.BooleanField(default=False)
     use = models.CharField(max_length=1, blank=True, help_text="G geographic, N not")
     location = models.CharField(max_length=64, blank=True)
-    country = models.CharField(max_length=8, blank=True)
-    time_zone = models.CharField(max_length=16, blank=True)
+    country = models.CharField(max_length=32, blank=True, help_text="As NANPA names it")
+    time_zone = models.CharField(max_length=32, blank=True)
     report_date = models.DateField(null=True, blank=True)
     updated_at = models.DateTimeField()
 
