@@ -3,6 +3,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from apps.core import views as core_views
+from apps.disputes.dashboard import dashboard
 
 api_v1 = [
     path("", include("apps.devices.urls")),
@@ -11,6 +12,7 @@ api_v1 = [
     path("", include("apps.reputation.urls")),
     path("", include("apps.blocklist.urls")),
     path("", include("apps.disputes.urls")),
+    path("ping/", core_views.PingView.as_view(), name="ping"),
 ]
 
 urlpatterns = [
@@ -19,6 +21,7 @@ urlpatterns = [
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
+    path("admin/dashboard/", dashboard, name="admin-dashboard"),
     path("admin/", admin.site.urls),
     path("", include("apps.core.urls")),
 ]

@@ -1,1 +1,7 @@
-urlpatterns: list = []
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("blocklist/", views.BlocklistView.as_view(), name="blocklist"),
+]

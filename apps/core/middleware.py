@@ -1,8 +1,12 @@
-"""Turn an unreachable database or cache into a 503 the phone can retry."""
+"""Turn an unreachable database or cache into a 503 the phone can retry,
+and refuse oversized API bodies before anything reads them."""
 
 import logging
 
+from django.conf import settings
 from django.db import DatabaseError, InterfaceError, OperationalError
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 from rest_framework import status
 
 from .errors import json_error
@@ -20,9 +24,17 @@ class ServiceUnavailableMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
-        if isinstance(exception, (OperationalError, InterfaceError)):
+        # Code paths that read Redis are meant to fall back on their own; one
+        # that does not answers 503 rather than 500 while Redis is down.
+        unavailable = (
+            OperationalError,
+            InterfaceError,
+            RedisConnectionError,
+            RedisTimeoutError,
+        )
+        if isinstance(exception, unavailable):
             logger.error(
-                "database unavailable: %s",
+                "backing service unavailable: %s",
                 type(exception).__name__,
                 extra={"path": request.path},
             )
@@ -36,3 +48,31 @@ class ServiceUnavailableMiddleware:
         if isinstance(exception, DatabaseError):
             logger.exception("database error", extra={"path": request.path})
         return None
+
+
+class RequestSizeLimitMiddleware:
+    """413 for an API body larger than ``DATA_UPLOAD_MAX_MEMORY_SIZE``.
+
+    Django enforces that limit only when ``request.body`` is read; DRF's
+    parsers read the stream instead, so without this a client could make a
+    worker parse a body of any size.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        if limit is not None and request.path.startswith("/api/"):
+            try:
+                length = int(request.META.get("CONTENT_LENGTH") or 0)
+            except ValueError:
+                length = 0
+            if length > limit:
+                return json_error(
+                    request,
+                    status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+                    "request_too_large",
+                    f"The request body is larger than {limit} bytes.",
+                )
+        return self.get_response(request)

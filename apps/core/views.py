@@ -1,4 +1,4 @@
-"""Liveness and readiness probes."""
+"""Liveness and readiness probes, and the benchmarks' do-nothing view."""
 
 import logging
 
@@ -8,6 +8,10 @@ from django.db import connection
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+from drf_spectacular.utils import extend_schema
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
 
 logger = logging.getLogger(__name__)
 
@@ -56,3 +60,19 @@ def readyz(request):
         response["Retry-After"] = "5"
         return response
     return JsonResponse(body)
+
+
+class PingView(APIView):
+    """The framework's floor: a DRF view that does nothing.
+
+    No authentication, permission or throttle; benchmarks compare the lookup
+    against it on the same server (bench/lookup.py).
+    """
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+    throttle_classes: list = []
+
+    @extend_schema(exclude=True)
+    def get(self, request):
+        return Response({"status": "ok"})

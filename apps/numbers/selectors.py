@@ -31,7 +31,9 @@ def inactive_area_codes() -> frozenset[str]:
                 AreaCode.objects.filter(in_service=False).values_list("npa", flat=True)
             )
         except Exception:
-            logger.warning("area codes unavailable; keeping the last set", exc_info=True)
+            logger.warning(
+                "area codes unavailable; keeping the last set", exc_info=True
+            )
     return _inactive
 
 

@@ -13,6 +13,7 @@ from datetime import datetime
 
 from django.db import IntegrityError, transaction
 
+from apps.core import instruments
 from apps.core.hashing import pseudonym
 from apps.devices.services import device_lock
 from apps.numbers.normalize import Kind
@@ -110,6 +111,7 @@ def report_create(
             "superseded": superseded,
         },
     )
+    instruments.report_created(category)
     return report, True
 
 

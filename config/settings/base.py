@@ -78,6 +78,7 @@ MIDDLEWARE = [
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "apps.core.middleware.RequestSizeLimitMiddleware",
     "apps.core.middleware.ServiceUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -222,12 +223,15 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
-SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
 SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+# Preloading commits the whole domain to HTTPS in browsers for months; that
+# is the domain owner's call (SECURE_HSTS_PRELOAD=true), not a deploy defect.
+SILENCED_SYSTEM_CHECKS = ["security.W021"]
 # Behind a TLS-terminating proxy, trust its X-Forwarded-Proto only when asked.
 if env.bool("BEHIND_TLS_PROXY", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -247,6 +251,10 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "apps.core.pagination.CursorPagination",
     "PAGE_SIZE": 50,
     "NUM_PROXIES": TRUSTED_PROXY_COUNT,
+    "DEFAULT_THROTTLE_CLASSES": [
+        "apps.core.throttling.DeviceRateThrottle",
+        "apps.core.throttling.IPRateThrottle",
+    ],
     "DEFAULT_THROTTLE_RATES": {
         "device": env.str("THROTTLE_DEVICE", default="120/min"),
         "ip": env.str("THROTTLE_IP", default="600/min"),
@@ -271,6 +279,11 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "SERVE_AUTHENTICATION": [],
+    # One stable name per shared choice set (several serializers use them).
+    "ENUM_NAME_OVERRIDES": {
+        "ReportCategoryEnum": "apps.reports.models.Category",
+        "ListActionEnum": "apps.lists.models.Action",
+    },
 }
 
 # --- Product settings -------------------------------------------------------
@@ -319,3 +332,118 @@ LOGGING = {
         "celery": {"level": "INFO"},
     },
 }
+
+# --- Disputes ---------------------------------------------------------------
+
+# Longest reason a disputant may give, in characters.
+DISPUTE_REASON_MAX_LENGTH = env.int("DISPUTE_REASON_MAX_LENGTH", default=2000)
+# Scheme and host the links in dispute emails start with (no trailing slash).
+PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="http://127.0.0.1:8000")
+# Seconds an SMTP call may block before the mail is given up (logged, retried).
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
+
+# --- Real public data (FTC complaints, NANPA area codes) -------------------
+
+# Folder holding the public FTC and NANPA samples (never copied into the repo).
+SHARED_DATA_DIR = Path(
+    env.str("SHARED_DATA_DIR", default=str(BASE_DIR.parent / "shared" / "data"))
+)
+# Rows the FTC importer parses and writes per transaction.
+FTC_IMPORT_BATCH_SIZE = env.int("FTC_IMPORT_BATCH_SIZE", default=5000)
+
+# --- Block list and push ----------------------------------------------------
+
+# Most entries one region's block list holds; the lowest-ranked fall out.
+BLOCKLIST_MAX_ENTRIES = env.int("BLOCKLIST_MAX_ENTRIES", default=200_000)
+# Smaller list sizes a phone may ask for with ?limit= (iOS: 50,000).
+BLOCKLIST_LIMIT_TIERS = env.list(
+    "BLOCKLIST_LIMIT_TIERS", cast=int, default=[10_000, 50_000, 100_000]
+)
+# Deltas are kept for at least this many versions of a region...
+BLOCKLIST_DELTA_RETENTION = env.int("BLOCKLIST_DELTA_RETENTION", default=500)
+# ...and for at least this many days; an older ?since= gets the full list.
+BLOCKLIST_DELTA_RETENTION_DAYS = env.int("BLOCKLIST_DELTA_RETENTION_DAYS", default=7)
+# Seconds a serialized, gzipped list or delta stays in the cache.
+BLOCKLIST_CACHE_SECONDS = env.int("BLOCKLIST_CACHE_SECONDS", default=3600)
+# FCM topic a region's phones subscribe to: the prefix and the list's region.
+PUSH_TOPIC_PREFIX = env.str("PUSH_TOPIC_PREFIX", default="blocklist-")
+# Seconds FCM keeps a block-list push for a phone that is offline.
+PUSH_BLOCKLIST_TTL_SECONDS = env.int("PUSH_BLOCKLIST_TTL_SECONDS", default=86400)
+# Times a push refused for quota or unavailability is retried, with backoff.
+PUSH_MAX_RETRIES = env.int("PUSH_MAX_RETRIES", default=8)
+# Longest wait between two retries of a push, in seconds.
+PUSH_RETRY_BACKOFF_MAX = env.int("PUSH_RETRY_BACKOFF_MAX", default=600)
+# Seconds one call to FCM may take before it is given up and retried.
+PUSH_HTTP_TIMEOUT = env.int("PUSH_HTTP_TIMEOUT", default=30)
+
+# --- Reputation ---------------------------------------------------------------
+# How reports become reputations; docs/reputation.md explains every rule.
+
+# Days after which a report weighs half as much in the verdict.
+REPUTATION_EVIDENCE_HALF_LIFE_DAYS = env.float(
+    "REPUTATION_EVIDENCE_HALF_LIFE_DAYS", default=90.0
+)
+# Days after which a report counts half in `activity` (ranks capped block lists).
+REPUTATION_ACTIVITY_HALF_LIFE_DAYS = env.float(
+    "REPUTATION_ACTIVITY_HALF_LIFE_DAYS", default=3.0
+)
+# Reports of calls within this many days are "recent" in the counts.
+REPUTATION_RECENT_DAYS = env.int("REPUTATION_RECENT_DAYS", default=7)
+# Weight of one FTC complaint, relative to an established app user's vote.
+FTC_REPORT_WEIGHT = env.float("FTC_REPORT_WEIGHT", default=0.5)
+# Weight of a brand-new device's vote; it ramps up to 1 over the next setting.
+REPUTATION_NEW_DEVICE_WEIGHT = env.float("REPUTATION_NEW_DEVICE_WEIGHT", default=0.25)
+# Days of device age (when it reports) until its votes weigh fully.
+REPUTATION_DEVICE_RAMP_DAYS = env.float("REPUTATION_DEVICE_RAMP_DAYS", default=14.0)
+# Agreeing pseudo-votes that smooth a device's trust: (agree + k) / (all + k).
+REPUTATION_TRUST_PRIOR_VOTES = env.float("REPUTATION_TRUST_PRIOR_VOTES", default=3.0)
+# Lowest trust a device's track record can bring it to.
+REPUTATION_TRUST_MIN = env.float("REPUTATION_TRUST_MIN", default=0.1)
+# Weight of a spam vote on a call that failed STIR/SHAKEN (likely spoofed).
+REPUTATION_VERIFICATION_FAILED_WEIGHT = env.float(
+    "REPUTATION_VERIFICATION_FAILED_WEIGHT", default=0.3
+)
+# Weight of an FTC complaint whose caller shares the consumer's area code.
+REPUTATION_NEIGHBOUR_SPOOF_WEIGHT = env.float(
+    "REPUTATION_NEIGHBOUR_SPOOF_WEIGHT", default=0.3
+)
+# Share of spam votes with spoofing evidence from which the reason is shown.
+REPUTATION_SPOOF_REASON_SHARE = env.float("REPUTATION_SPOOF_REASON_SHARE", default=0.3)
+# z of the Wilson lower bound on the spam share (1.96: 95% confidence).
+REPUTATION_WILSON_Z = env.float("REPUTATION_WILSON_Z", default=1.96)
+# Score (0-100) from which a number is blocked.
+REPUTATION_BLOCK_SCORE = env.float("REPUTATION_BLOCK_SCORE", default=65.0)
+# Score (0-100) from which phones warn.
+REPUTATION_WARN_SCORE = env.float("REPUTATION_WARN_SCORE", default=40.0)
+# Not-spam score (0-100) from which a number below warn is allowed.
+REPUTATION_ALLOW_SCORE = env.float("REPUTATION_ALLOW_SCORE", default=40.0)
+# Points a score must cross a step by before the published verdict changes.
+REPUTATION_HYSTERESIS = env.float("REPUTATION_HYSTERESIS", default=5.0)
+# A device younger than this (days) when it reports is "brand new" for bursts.
+REPUTATION_BURST_DEVICE_AGE_DAYS = env.float(
+    "REPUTATION_BURST_DEVICE_AGE_DAYS", default=2.0
+)
+# Brand-new devices needed before a burst is suspected.
+REPUTATION_BURST_MIN_DEVICES = env.int("REPUTATION_BURST_MIN_DEVICES", default=5)
+# Days a number's clean record must go back to count as established...
+REPUTATION_ESTABLISHED_DAYS = env.float("REPUTATION_ESTABLISHED_DAYS", default=30.0)
+# ...or not-spam votes that make it established at any age.
+REPUTATION_ESTABLISHED_NOT_SPAM = env.int("REPUTATION_ESTABLISHED_NOT_SPAM", default=3)
+# Seconds a cached reputation (or "none") lives; aggregation rewrites it sooner.
+REPUTATION_CACHE_SECONDS = env.int("REPUTATION_CACHE_SECONDS", default=600)
+# Seconds the lookup leaves a failing cache alone before trying it again.
+REPUTATION_CACHE_RETRY_SECONDS = env.float(
+    "REPUTATION_CACHE_RETRY_SECONDS", default=5.0
+)
+# Seconds a device's cached personal list lives (changes drop it at once).
+LIST_CACHE_SECONDS = env.int("LIST_CACHE_SECONDS", default=300)
+# Numbers (or change-log rows) aggregation reads per query.
+AGGREGATION_CHUNK_SIZE = env.int("AGGREGATION_CHUNK_SIZE", default=5000)
+# Change-log rows one incremental run takes; the rest go to a follow-up run.
+AGGREGATION_MAX_CHANGES_PER_RUN = env.int(
+    "AGGREGATION_MAX_CHANGES_PER_RUN", default=200_000
+)
+# Test hook: seconds to sleep between chunks, to kill a run halfway. Keep 0.
+AGGREGATION_CHUNK_PAUSE_SECONDS = env.float(
+    "AGGREGATION_CHUNK_PAUSE_SECONDS", default=0.0
+)

@@ -1,0 +1,1 @@
+"""Fuzzing, fault injection, soak and abuse runs against private services."""
