@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 ADDR ?= 127.0.0.1:8000
 
-.PHONY: install run test lint format worker beat bench
+.PHONY: install run test lint format web worker beat realdata
 
 install: $(VENV)/.installed
 
@@ -35,3 +35,21 @@ worker: install
 
 beat: install
 	$(VENV)/bin/celery -A config beat --loglevel=INFO --schedule=var/celerybeat-schedule
+
+# Production WSGI server; set SECRET_KEY, DATABASE_URL, REDIS_URL first.
+web: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py collectstatic --noinput
+	$(VENV)/bin/gunicorn config.wsgi --bind $(ADDR) --workers 2 --threads 4 \
+		--worker-class gthread --access-logfile - --access-logformat '%(h)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms'
+
+# The main job on real data: NANPA's area codes and a week of FTC complaints
+# from ../shared/data, aggregated into reputations and block lists.
+SHARED_DATA ?= ../shared/data
+realdata: install
+	DEBUG=$${DEBUG:-true} $(PY) manage.py migrate --noinput
+	DEBUG=$${DEBUG:-true} $(PY) manage.py import_nanpa $(SHARED_DATA)/nanpa_npa_report_2025-11-26.csv
+	DEBUG=$${DEBUG:-true} $(PY) manage.py import_ftc --replay \
+		$(SHARED_DATA)/ftc_dnc_api_numbers_fullweek_2021-03-15_to_2021-03-21.csv \
+		$(SHARED_DATA)/ftc_dnc_api_fullfields_2021-02-02_to_2021-03-01.csv
+	DEBUG=$${DEBUG:-true} $(PY) manage.py aggregate_reports

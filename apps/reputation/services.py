@@ -24,7 +24,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from apps.blocklist.services import blocklist_update
+from apps.blocklist.services import blocklist_update, entry_for_reputation
 from apps.core import instruments
 from apps.reports.models import ReportChange
 
@@ -209,12 +209,16 @@ def _recompute(
         evidence = {}
     else:
         evidence = evidence_for(numbers, now=now, rules=rules, contiguous=bool(voted))
-    published = {
-        row["number"]: Published(row["verdict"], row["label"], tuple(row["reasons"]))
-        for row in Reputation.objects.filter(number__in=numbers).values(
-            "number", "verdict", "label", "reasons"
+    published: dict[str, Published] = {}
+    activity_before: dict[str, float] = {}
+    for row in Reputation.objects.filter(number__in=numbers).values(
+        "number", "verdict", "label", "reasons", "activity"
+    ):
+        number = row["number"]
+        published[number] = Published(
+            row["verdict"], row["label"], tuple(row["reasons"])
         )
-    }
+        activity_before[number] = row["activity"]
     overrides = {
         o.number: ActiveOverride(o.kind, o.label)
         for o in Override.objects.filter(number__in=numbers, lifted_at__isnull=True)
@@ -242,11 +246,28 @@ def _recompute(
             fields["region"] = region_of(number)
         rows.append(fields)
         payloads[number] = payload(fields)
-        if _visible_change(before, fields):
+        if _visible_change(before, fields) or _rank_change(
+            activity_before.get(number), fields
+        ):
             changed.append(number)
 
     reputations_write(rows, existing=published.keys())
     return changed, payloads
+
+
+def _rank_change(activity_before: float | None, after: dict) -> bool:
+    """A listed number whose activity moved: size-capped block lists rank by
+    it, so the block list must hear of it even when nothing visible changed
+    (a rank-only change publishes a version only if an entry crosses a tier).
+    """
+    # Activity is stored decayed to a fixed epoch: it moves only with new
+    # votes, and a recomputation over the same votes differs by rounding.
+    if activity_before is None or abs(activity_before - after["activity"]) < 1e-6:
+        return False
+    return (
+        entry_for_reputation(after["verdict"], after["label"], after["reasons"])
+        is not None
+    )
 
 
 def _visible_change(before: Published | None, after: dict) -> bool:

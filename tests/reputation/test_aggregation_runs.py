@@ -14,6 +14,7 @@ from apps.reports.models import Category, ReportChange
 from apps.reputation.models import AggregationState, Reputation, Verdict
 from apps.reputation.services import reports_aggregate, reputations_recompute_all
 from apps.reputation.tasks import aggregate_reports_task
+from tests.blocklist.helpers import fetch
 from tests.reputation.factories import NOW, aggregate, reputation, touch, vote, votes
 
 pytestmark = pytest.mark.django_db
@@ -93,18 +94,47 @@ def test_a_crash_halfway_rolls_everything_back_and_the_next_run_redoes_it():
     assert crashed_then_rerun == _snapshot()
 
 
-def test_block_lists_hear_only_of_numbers_whose_verdict_or_label_changed():
+def test_block_lists_hear_of_visible_changes_and_of_listed_numbers_that_moved():
     votes(NUMBERS[0], 12)
-    votes(NUMBERS[1], 2)  # Stays unknown, no label.
+    votes(NUMBERS[1], 2)  # Stays unknown, no label: never listed.
     with mock.patch("apps.reputation.services.blocklist_update") as update:
         aggregate()
         assert update.call_args.kwargs == {"numbers": [NUMBERS[0]], "now": NOW}
 
-        votes(NUMBERS[0], 1)  # More of the same: score drifts, verdict stays.
+        votes(NUMBERS[1], 1, category=Category.NOT_SPAM)  # Unlisted drift.
         update.reset_mock()
         aggregate()
+        update.assert_not_called()
 
-    update.assert_not_called()
+        votes(NUMBERS[0], 1)  # Verdict stays, but its rank in capped lists rose.
+        update.reset_mock()
+        aggregate()
+        assert update.call_args.kwargs == {"numbers": [NUMBERS[0]], "now": NOW}
+
+        touch(NUMBERS[0])  # Recomputed over the same votes: nothing moved.
+        update.reset_mock()
+        aggregate()
+        update.assert_not_called()
+
+
+@override_settings(BLOCKLIST_MAX_ENTRIES=1, BLOCKLIST_LIMIT_TIERS=[])
+def test_a_capped_block_list_follows_the_numbers_still_calling():
+    fading, rising = NUMBERS[0], NUMBERS[1]
+    votes(fading, 12, days_ago=1)
+    votes(rising, 12, days_ago=20)
+    aggregate()
+    assert _listed() == [fading]
+
+    votes(rising, 12, days_ago=0)  # The old campaign starts calling again.
+    aggregate()
+
+    assert reputation(rising).verdict == Verdict.BLOCK
+    assert _listed() == [rising]
+
+
+def _listed() -> list[str]:
+    """The numbers a phone syncing the full US list holds."""
+    return [f"+{entry['number']}" for entry in fetch("US")["entries"]]
 
 
 @override_settings(AGGREGATION_CHUNK_SIZE=2)
