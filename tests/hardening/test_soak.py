@@ -12,7 +12,7 @@ SOAK_SECONDS = float(os.environ.get("HARDENING_SOAK_SECONDS", "60"))
 
 
 def test_a_soak_loses_no_report_and_fails_no_request(healthy):
-    result = soak(healthy, seconds=SOAK_SECONDS, phones=60, threads=6)
+    result = soak(healthy, seconds=SOAK_SECONDS, phones=200, threads=6)
 
     assert result.ok, result.summary()
     assert result.stats.total > 0
