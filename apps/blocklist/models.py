@@ -58,6 +58,7 @@ class BlocklistEntry(models.Model):
     )
 
     class Meta:
+        verbose_name_plural = "block-list entries"
         constraints = [
             models.UniqueConstraint(
                 fields=["region", "number"], name="blocklist_entry_unique_number"

@@ -23,6 +23,7 @@ class ListEntry(models.Model):
     created_at = models.DateTimeField()
 
     class Meta:
+        verbose_name_plural = "list entries"
         constraints = [
             models.UniqueConstraint(
                 fields=["device", "pattern", "is_prefix"], name="list_unique_pattern"
