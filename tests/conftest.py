@@ -15,6 +15,7 @@ from django.db import connection
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from apps.core.degraded import log_unavailable_reset
 from apps.devices.auth import token_new
 from apps.devices.models import Device
 
@@ -52,6 +53,7 @@ def pytest_collection_modifyitems(config, items):
 
 @pytest.fixture(autouse=True)
 def _clean_cache():
+    log_unavailable_reset()
     cache.clear()
     yield
     cache.clear()

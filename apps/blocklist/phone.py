@@ -10,6 +10,7 @@ phone with a 64-bit integer column does.
 
 import gzip
 import json
+import os
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -49,7 +50,10 @@ class PhoneState:
             return
         data = {**self.__dict__, "entries": [list(entry) for entry in self.entries]}
         temporary = path.with_suffix(path.suffix + ".tmp")
-        temporary.write_text(json.dumps(data))
+        # The state holds the device's secret token: readable by its owner only.
+        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(descriptor, "w") as handle:
+            handle.write(json.dumps(data))
         temporary.replace(path)
 
     def counts(self) -> dict[str, int]:

@@ -17,6 +17,8 @@ from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import Q
 
+from apps.core.degraded import log_unavailable
+
 from .models import BlocklistChange, BlocklistEntry, BlocklistRegion, BlocklistVersion
 from .regions import tier_for_limit, tier_sizes
 
@@ -199,7 +201,7 @@ def _cache_get(key: str) -> bytes | None:
     try:
         return cache.get(key)
     except Exception:
-        logger.warning("block-list cache unavailable", exc_info=True)
+        log_unavailable(logger, "block-list cache unavailable")
         return None
 
 
@@ -207,7 +209,7 @@ def _cache_set(key: str, body: bytes) -> None:
     try:
         cache.set(key, body, timeout=settings.BLOCKLIST_CACHE_SECONDS)
     except Exception:
-        logger.warning("block-list cache unavailable", exc_info=True)
+        log_unavailable(logger, "block-list cache unavailable")
 
 
 class _Snapshot:

@@ -45,6 +45,15 @@ def check_services(app_configs, **kwargs):
                 id="callguard.W002",
             )
         )
+    if settings.EMAIL_BACKEND.endswith("console.EmailBackend"):
+        problems.append(
+            Warning(
+                "Email goes to the console: disputants get no mail and their "
+                "status links land in the log.",
+                hint="Set EMAIL_BACKEND to the SMTP backend and EMAIL_HOST.",
+                id="callguard.W004",
+            )
+        )
     if not settings.METRICS_TOKEN:
         problems.append(
             Warning(

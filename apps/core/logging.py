@@ -7,7 +7,13 @@ _STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
 
 
 def _context(record: logging.LogRecord) -> dict:
-    return {k: v for k, v in vars(record).items() if k not in _STANDARD}
+    context = {k: v for k, v in vars(record).items() if k not in _STANDARD}
+    request = context.get("request")
+    if request is not None and hasattr(request, "path"):
+        # Django's request logger attaches the request, whose repr carries the
+        # query string: a looked-up number must not reach the log that way.
+        context["request"] = f"{request.method} {request.path}"
+    return context
 
 
 class KeyValueFormatter(logging.Formatter):

@@ -50,6 +50,45 @@ class ServiceUnavailableMiddleware:
         return None
 
 
+class JsonApiErrorsMiddleware:
+    """Every error under ``/api/`` is JSON, even Django's own pages.
+
+    With DEBUG on (``make run``) Django answers an unknown URL or a crash
+    with an HTML debug page, whatever the handlers say; a phone or a script
+    reading the API gets the common error shape instead. The traceback still
+    goes to the log.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (
+            response.status_code >= 400
+            and request.path.startswith("/api/")
+            and not response.get("Content-Type", "").startswith("application/json")
+        ):
+            code, message = _GENERIC_ERRORS.get(
+                response.status_code, ("error", "The request failed.")
+            )
+            replacement = json_error(request, response.status_code, code, message)
+            for header in ("Retry-After", "Allow", "WWW-Authenticate"):
+                if header in response:
+                    replacement[header] = response[header]
+            return replacement
+        return response
+
+
+_GENERIC_ERRORS = {
+    400: ("bad_request", "Bad request."),
+    403: ("permission_denied", "Forbidden."),
+    404: ("not_found", "Not found."),
+    405: ("method_not_allowed", "Method not allowed."),
+    500: ("server_error", "Server error."),
+}
+
+
 class RequestSizeLimitMiddleware:
     """413 for an API body larger than ``DATA_UPLOAD_MAX_MEMORY_SIZE``.
 

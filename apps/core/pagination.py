@@ -1,4 +1,5 @@
-from rest_framework.exceptions import ValidationError
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import CursorPagination as BaseCursorPagination
 
 
@@ -30,6 +31,14 @@ class CursorPagination(BaseCursorPagination):
                 }
             )
         return value
+
+    def paginate_queryset(self, queryset, request, view=None):
+        # A cursor that decodes but names a position of the wrong type (a
+        # crafted "p=abc") fails only when the query is built or run.
+        try:
+            return super().paginate_queryset(queryset, request, view)
+        except (ValueError, TypeError, OverflowError, DjangoValidationError) as exc:
+            raise NotFound(self.invalid_cursor_message) from exc
 
     def get_schema_operation_parameters(self, view):
         parameters = super().get_schema_operation_parameters(view)

@@ -11,6 +11,8 @@ _ERROR_DESCRIPTIONS = {
     401: "No device token, or one that is malformed, unknown or erased "
     "(code `not_authenticated` or `authentication_failed`).",
     404: "No such object, or it belongs to another device (code `not_found`).",
+    409: "The request conflicts with an earlier one; the code says how (e.g. "
+    "`idempotency_key_reused`: the key was used for a report of another call).",
     413: "The request body is larger than the limit (code `request_too_large`).",
     415: "The body is not `application/json` (code `unsupported_media_type`).",
     429: "Too many requests (code `throttled`); `Retry-After` says how many "

@@ -1,5 +1,7 @@
 """Serializers shared by every app: the common error body, for the schema."""
 
+import unicodedata
+
 from rest_framework import serializers
 
 
@@ -31,6 +33,24 @@ class StrictCharField(serializers.CharField):
         if not isinstance(data, str):
             self.fail("invalid")
         return super().to_internal_value(data)
+
+
+class SingleLineField(StrictCharField):
+    """A short single-line text, such as a person's name, that goes into
+    emails and the admin: no line breaks, control characters or invisible
+    formatting (bidirectional overrides could disguise what it says)."""
+
+    default_error_messages = {
+        "control": "Must be a single line of visible text.",
+    }
+
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data)
+        if any(
+            unicodedata.category(char) in {"Cc", "Cf", "Zl", "Zp"} for char in value
+        ):
+            self.fail("control")
+        return value
 
 
 class StrictBooleanField(serializers.BooleanField):

@@ -21,6 +21,7 @@ from django.core.cache import cache as default_cache
 from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 
+from .degraded import log_unavailable
 from .hashing import pseudonym
 
 logger = logging.getLogger(__name__)
@@ -65,10 +66,10 @@ class FailOpenRateThrottle(SimpleRateThrottle):
         try:
             count = self._hit(f"{key}:{window}")
         except Exception:
-            logger.warning(
+            log_unavailable(
+                logger,
                 "rate-limit cache unavailable; allowing the request",
-                extra={"scope": self.scope},
-                exc_info=True,
+                scope=self.scope,
             )
             return True
 

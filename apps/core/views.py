@@ -33,9 +33,10 @@ def _database_ok() -> bool:
         return False
 
 
-def _redis_ok() -> bool:
+def _redis_ok() -> bool | None:
+    """True or False; None when no Redis is configured (the embedded default)."""
     if not settings.REDIS_URL:
-        return True
+        return None
     try:
         cache.set("readyz", "1", timeout=5)
         return cache.get("readyz") == "1"
@@ -44,15 +45,18 @@ def _redis_ok() -> bool:
         return False
 
 
+_STATES = {True: "ok", False: "failing", None: "not_configured"}
+
+
 @never_cache
 @require_GET
 def readyz(request):
     """Database and Redis reachable: 200; otherwise 503 naming what failed."""
     checks = {"database": _database_ok(), "redis": _redis_ok()}
-    failing = [name for name, ok in checks.items() if not ok]
+    failing = [name for name, ok in checks.items() if ok is False]
     body = {
         "status": "ok" if not failing else "unavailable",
-        "checks": {name: "ok" if ok else "failing" for name, ok in checks.items()},
+        "checks": {name: _STATES[ok] for name, ok in checks.items()},
     }
     if failing:
         body["failing"] = failing

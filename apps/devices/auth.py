@@ -8,15 +8,17 @@ import hashlib
 import logging
 import secrets
 
+from django.conf import settings
 from django.core.cache import cache
 from rest_framework import authentication, exceptions, permissions
+
+from apps.core.degraded import log_unavailable
 
 from .models import Device
 
 logger = logging.getLogger(__name__)
 
 TOKEN_BYTES = 32
-CACHE_SECONDS = 300
 _CACHED_FIELDS = ("region", "platform", "phone_number", "created_at", "trust")
 
 
@@ -40,14 +42,14 @@ def device_cache_forget(device: Device) -> None:
         try:
             cache.delete(_cache_key(device.token_hash))
         except Exception:
-            logger.warning("device cache unavailable", exc_info=True)
+            log_unavailable(logger, "device cache unavailable")
 
 
 def _device_from_cache(hashed: str) -> Device | None:
     try:
         data = cache.get(_cache_key(hashed))
     except Exception:
-        logger.warning("device cache unavailable; reading the database", exc_info=True)
+        log_unavailable(logger, "device cache unavailable; reading the database")
         return None
     if data is None:
         return None
@@ -59,9 +61,11 @@ def _device_from_cache(hashed: str) -> Device | None:
 def _device_to_cache(device: Device) -> None:
     data = {"id": device.id, **{f: getattr(device, f) for f in _CACHED_FIELDS}}
     try:
-        cache.set(_cache_key(device.token_hash), data, timeout=CACHE_SECONDS)
+        cache.set(
+            _cache_key(device.token_hash), data, timeout=settings.DEVICE_CACHE_SECONDS
+        )
     except Exception:
-        logger.warning("device cache unavailable", exc_info=True)
+        log_unavailable(logger, "device cache unavailable")
 
 
 def device_for_token(secret: str) -> Device | None:

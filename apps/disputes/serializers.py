@@ -1,7 +1,7 @@
 from django.conf import settings
 from rest_framework import serializers
 
-from apps.core.serializers import StrictCharField
+from apps.core.serializers import SingleLineField, StrictCharField
 from apps.devices.serializers import RegionField
 from apps.numbers.normalize import Kind
 from apps.numbers.selectors import caller_id
@@ -26,11 +26,11 @@ class DisputeInputSerializer(serializers.Serializer):
         help_text="Country the number is dialled from when it has no +prefix; "
         "defaults to the server's region",
     )
-    name = StrictCharField(max_length=150, help_text="Your name")
+    name = SingleLineField(max_length=150, help_text="Your name")
     email = serializers.EmailField(
         max_length=254, help_text="Where the status link and decision are sent"
     )
-    organization = StrictCharField(
+    organization = SingleLineField(
         max_length=150,
         required=False,
         allow_blank=True,

@@ -31,7 +31,10 @@ logger = logging.getLogger(__name__)
 class DisputeCreateView(APIView):
     authentication_classes = []
     permission_classes = [AllowAny]
-    throttle_classes = [DisputeIPRateThrottle, DisputeNumberRateThrottle]
+    # The per-number limit counts only valid filings (see post): otherwise
+    # anyone could use up a number's allowance with bad requests and lock its
+    # owner out.
+    throttle_classes = [DisputeIPRateThrottle]
 
     @extend_schema(
         operation_id="dispute_create",
@@ -61,6 +64,9 @@ class DisputeCreateView(APIView):
         serializer = DisputeInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
+        per_number = DisputeNumberRateThrottle()
+        if not per_number.allow_request(request, self):
+            self.throttled(request, per_number.wait())
 
         filed = dispute_file(
             number=data["e164"],

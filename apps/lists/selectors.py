@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db.models import QuerySet
 
+from apps.core.degraded import log_unavailable
 from apps.devices.models import Device
 
 from .models import Action, ListEntry
@@ -80,7 +81,7 @@ def device_rules(
     try:
         cache.set(key, rows, timeout=settings.LIST_CACHE_SECONDS)
     except Exception:
-        logger.warning("list cache unavailable", exc_info=True)
+        log_unavailable(logger, "list cache unavailable")
     return rules
 
 
@@ -89,7 +90,7 @@ def device_rules_forget(device_id: UUID | str) -> None:
     try:
         cache.delete(device_rules_key(device_id))
     except Exception:
-        logger.warning("list cache unavailable", exc_info=True)
+        log_unavailable(logger, "list cache unavailable")
 
 
 def rule_match(rules: tuple[Rule, ...], e164: str) -> Rule | None:

@@ -37,6 +37,11 @@ class NumberRejected(ValueError):
         self.message = message
 
 
+class IdempotencyKeyReused(ValueError):
+    """The key names an earlier report of another call: a client bug, and
+    answering the earlier report would silently drop this one."""
+
+
 class ReportNotFound(LookupError):
     """No such report among the device's own."""
 
@@ -63,14 +68,16 @@ def report_create(
     """
     with transaction.atomic():
         device = device_lock(device_id=device_id)
+        caller = caller_id(number, device.region)
         if idempotency_key:
             earlier = Report.objects.filter(
                 device=device, idempotency_key=idempotency_key
             ).first()
             if earlier is not None:
+                if (earlier.number, earlier.called_at) != (caller.e164, called_at):
+                    raise IdempotencyKeyReused(idempotency_key)
                 return earlier, False
 
-        caller = caller_id(number, device.region)
         _check_reportable(caller.kind, caller.e164)
         earlier = _same_call(device.pk, caller.e164, called_at)
         if earlier is not None:

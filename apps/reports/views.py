@@ -18,7 +18,13 @@ from apps.devices.services import DeviceGone
 
 from .selectors import report_for_device, reports_for_device
 from .serializers import ReportCreateInputSerializer, ReportOutputSerializer
-from .services import NumberRejected, ReportNotFound, report_create, report_retract
+from .services import (
+    IdempotencyKeyReused,
+    NumberRejected,
+    ReportNotFound,
+    report_create,
+    report_retract,
+)
 
 IDEMPOTENCY_KEY_MAX_LENGTH = 128
 _IDEMPOTENCY_KEY_RE = re.compile(rf"[\x21-\x7e]{{1,{IDEMPOTENCY_KEY_MAX_LENGTH}}}")
@@ -94,7 +100,7 @@ class ReportListCreateView(generics.ListAPIView):
         request=ReportCreateInputSerializer,
         responses={
             201: ReportOutputSerializer,
-            **error_responses(400, 401, 413, 415, 429),
+            **error_responses(400, 401, 409, 413, 415, 429),
         },
         parameters=[IDEMPOTENCY_KEY_HEADER, RETRY_AFTER_HEADER],
     )
@@ -116,6 +122,10 @@ class ReportListCreateView(generics.ListAPIView):
         except NumberRejected as exc:
             body = error_body(exc.code, exc.message, {"number": [exc.message]})
             return Response(body, status=status.HTTP_400_BAD_REQUEST)
+        except IdempotencyKeyReused:
+            message = "This Idempotency-Key was used for a report of another call."
+            body = error_body("idempotency_key_reused", message)
+            return Response(body, status=status.HTTP_409_CONFLICT)
         except DeviceGone as exc:
             raise exceptions.AuthenticationFailed("Invalid token.") from exc
 

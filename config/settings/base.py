@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI served by us: no CDN at run time.
     "django_prometheus",
     "apps.core",
     "apps.numbers",
@@ -78,6 +79,7 @@ MIDDLEWARE = [
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "apps.core.middleware.JsonApiErrorsMiddleware",
     "apps.core.middleware.RequestSizeLimitMiddleware",
     "apps.core.middleware.ServiceUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -90,6 +92,9 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "config.urls"
+# A POST to /api/v1/reports (no slash) must not be redirected: the redirect
+# drops the body. Without the slash it is a plain JSON 404.
+APPEND_SLASH = False
 WSGI_APPLICATION = "config.wsgi.application"
 ASGI_APPLICATION = "config.asgi.application"
 
@@ -118,8 +123,16 @@ DATABASE_URL = _url(
 DATABASES = {"default": env.db_url_config(DATABASE_URL)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATA_DIR.mkdir(parents=True, exist_ok=True)
-    # A busy SQLite file waits for the writer instead of failing at once.
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # A busy SQLite file waits for the writer instead of failing at once:
+    # transactions take the write lock when they begin (a read that later
+    # writes cannot then be refused), and WAL lets readers go on meanwhile.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "timeout": 20,
+            "transaction_mode": "IMMEDIATE",
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+    )
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
@@ -212,6 +225,9 @@ EMAIL_BACKEND = env.str(
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="disputes@callguard.invalid")
 EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
 EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 
 # --- HTTP hardening ---------------------------------------------------------
 
@@ -245,7 +261,7 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["apps.devices.auth.DeviceTokenAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["apps.devices.auth.IsDevice"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["apps.core.parsers.SafeJSONParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "apps.core.errors.api_exception_handler",
     "DEFAULT_PAGINATION_CLASS": "apps.core.pagination.CursorPagination",
@@ -279,6 +295,9 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "SERVE_AUTHENTICATION": [],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
     # One stable name per shared choice set (several serializers use them).
     "ENUM_NAME_OVERRIDES": {
         "ReportCategoryEnum": "apps.reports.models.Category",
@@ -435,8 +454,12 @@ REPUTATION_CACHE_SECONDS = env.int("REPUTATION_CACHE_SECONDS", default=600)
 REPUTATION_CACHE_RETRY_SECONDS = env.float(
     "REPUTATION_CACHE_RETRY_SECONDS", default=5.0
 )
-# Seconds a device's cached personal list lives (changes drop it at once).
-LIST_CACHE_SECONDS = env.int("LIST_CACHE_SECONDS", default=300)
+# Seconds a device's cached personal list lives. Changes drop it at once;
+# one made while Redis was unreachable shows in lookups after this long.
+LIST_CACHE_SECONDS = env.int("LIST_CACHE_SECONDS", default=60)
+# Seconds a device's identity stays cached for token checks; an erasure
+# made while Redis was unreachable takes effect after this long.
+DEVICE_CACHE_SECONDS = env.int("DEVICE_CACHE_SECONDS", default=60)
 # Numbers (or change-log rows) aggregation reads per query.
 AGGREGATION_CHUNK_SIZE = env.int("AGGREGATION_CHUNK_SIZE", default=5000)
 # Change-log rows one incremental run takes; the rest go to a follow-up run.

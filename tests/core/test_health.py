@@ -61,3 +61,16 @@ def test_healthz_stays_up_when_redis_is_unreachable(client, settings):
     settings.CACHES = DEAD_REDIS
 
     assert client.get("/healthz").status_code == 200
+
+
+@pytest.mark.django_db
+def test_readyz_says_redis_is_not_configured_on_the_embedded_default(client, settings):
+    settings.REDIS_URL = None
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    }
+
+    response = client.get("/readyz")
+
+    assert response.status_code == 200
+    assert response.json()["checks"]["redis"] == "not_configured"

@@ -130,6 +130,9 @@ def _long(n: int) -> str:
 
 
 BAD_INPUT = [
+    ("name with a line break", filing(name="Ann\nSubject: you won"), "name"),
+    ("name with a bidi override", filing(name="Ann \u202egnp.exe"), "name"),
+    ("organization with a tab", filing(organization="Acme\tInc"), "organization"),
     ("withheld number", filing(number="Anonymous"), "number"),
     ("empty number", filing(number=""), "number"),
     ("not a number", filing(number="Payphone"), "number"),

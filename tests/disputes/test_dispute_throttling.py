@@ -80,3 +80,15 @@ def test_the_number_limit_keys_on_a_pseudonym_not_the_number(api, monkeypatch):
 
     assert any(":dispute_number:" in key for key in keys)
     assert not any("4155552671" in key for key in keys)
+
+
+def test_bad_filings_about_a_number_do_not_lock_its_owner_out(api):
+    with _rates(dispute_ip="1000/hour", dispute_number="3/day"):
+        bad = [
+            _post(api, filing(number="(650) 555-7200", email="not-an-email"), ip)
+            for ip in ("203.0.113.1", "203.0.113.2", "203.0.113.3", "203.0.113.4")
+        ]
+        owner = _post(api, filing(number="+1 650 555 7200"), "198.51.100.9")
+
+    assert [a.status_code for a in bad] == [400, 400, 400, 400]
+    assert owner.status_code == 201

@@ -23,6 +23,7 @@ def _check_deploy(**overrides: str | None) -> subprocess.CompletedProcess:
             "DATABASE_URL": "postgres://callguard@db.internal:5432/callguard",
             "REDIS_URL": "redis://cache.internal:6379/0",
             "METRICS_TOKEN": secrets.token_urlsafe(24),
+            "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
             "DATA_DIR": str(REPO / "var"),
         }
     )
@@ -55,6 +56,7 @@ def test_check_deploy_is_clean_under_production_settings():
         ({"SECURE_COOKIES": "false"}, "security.W012"),
         ({"SECURE_SSL_REDIRECT": "false"}, "security.W008"),
         ({"METRICS_TOKEN": ""}, "callguard.W003"),
+        ({"EMAIL_BACKEND": None}, "callguard.W004"),
         ({"REDIS_URL": None}, "callguard.W001"),
     ],
 )

@@ -24,14 +24,27 @@ def test_a_retried_post_with_the_same_key_creates_one_row(phone):
 
 
 @pytest.mark.django_db
-def test_a_retry_with_the_same_key_answers_the_first_report_even_if_the_body_moved(
-    phone,
-):
+def test_a_key_reused_for_another_call_is_a_conflict_and_stores_nothing(phone):
     first = phone.post(URL, report_body(), format="json", HTTP_IDEMPOTENCY_KEY="k")
     later = (timezone.now() - timedelta(minutes=5)).isoformat()
 
     again = phone.post(
         URL, report_body(called_at=later), format="json", HTTP_IDEMPOTENCY_KEY="k"
+    )
+
+    assert first.status_code == 201
+    assert again.status_code == 409
+    assert again.json()["error"]["code"] == "idempotency_key_reused"
+    assert Report.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_a_retry_of_the_same_call_with_another_comment_answers_the_first(phone):
+    body = report_body()
+    first = phone.post(URL, body, format="json", HTTP_IDEMPOTENCY_KEY="k")
+
+    again = phone.post(
+        URL, {**body, "comment": "sent twice"}, format="json", HTTP_IDEMPOTENCY_KEY="k"
     )
 
     assert again.status_code == 201
