@@ -40,8 +40,9 @@ beat: install
 web: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py collectstatic --noinput
-	$(VENV)/bin/gunicorn config.wsgi --bind $(ADDR) --workers 2 --threads 4 \
-		--worker-class gthread --access-logfile - --access-logformat '%(h)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms'
+	rm -rf var/prometheus && mkdir -p var/prometheus
+	PROMETHEUS_MULTIPROC_DIR=var/prometheus \
+		$(VENV)/bin/gunicorn config.wsgi --config config/gunicorn.py --bind $(ADDR)
 
 # The main job on real data: NANPA's area codes and a week of FTC complaints
 # from ../shared/data, aggregated into reputations and block lists.
