@@ -80,14 +80,19 @@ def json_error(request, status_code: int, code: str, message: str, **headers):
 # paths, crashes): the same shape, never an HTML page.
 
 
+def too_large(request):
+    """413 for a body over ``DATA_UPLOAD_MAX_MEMORY_SIZE``, wherever caught."""
+    return json_error(
+        request,
+        status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+        "request_too_large",
+        TOO_LARGE_MESSAGE,
+    )
+
+
 def bad_request(request, exception=None):
     if isinstance(exception, RequestDataTooBig):
-        return json_error(
-            request,
-            status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
-            "request_too_large",
-            TOO_LARGE_MESSAGE,
-        )
+        return too_large(request)
     return json_error(
         request, status.HTTP_400_BAD_REQUEST, "bad_request", "Bad request."
     )

@@ -9,7 +9,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 from rest_framework import status
 
-from .errors import json_error
+from .errors import json_error, too_large
 
 logger = logging.getLogger(__name__)
 
@@ -90,11 +90,11 @@ _GENERIC_ERRORS = {
 
 
 class RequestSizeLimitMiddleware:
-    """413 for an API body larger than ``DATA_UPLOAD_MAX_MEMORY_SIZE``.
+    """413 for an API body whose Content-Length is over the limit, before
+    any URL or view is looked at (an unknown path included).
 
-    Django enforces that limit only when ``request.body`` is read; DRF's
-    parsers read the stream instead, so without this a client could make a
-    worker parse a body of any size.
+    A body that overflows while being read (chunked, or a lying length) is
+    caught where Django raises: apps/core/errors.py.
     """
 
     def __init__(self, get_response):
@@ -108,10 +108,5 @@ class RequestSizeLimitMiddleware:
             except ValueError:
                 length = 0
             if length > limit:
-                return json_error(
-                    request,
-                    status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
-                    "request_too_large",
-                    f"The request body is larger than {limit} bytes.",
-                )
+                return too_large(request)
         return self.get_response(request)

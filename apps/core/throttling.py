@@ -1,10 +1,10 @@
 """Rate limits kept in the shared cache, which never take the API down.
 
-Each limit is a fixed window: one counter per scope, client and window,
-created with ``add`` and raised with ``incr`` (both atomic on Redis), so a
-request costs two round trips and no list of timestamps. A client can fit up
-to twice its rate across a window boundary; that is the accepted price of
-the cheap, atomic counter.
+Each limit is a fixed window: one counter per scope, client and window. On
+Redis it is raised, and given its expiry when new, by one atomic script call
+(one round trip: the lookup runs while a phone rings); other caches use
+``add`` then ``incr``. A client can fit up to twice its rate across a window
+boundary; that is the accepted price of the cheap, atomic counter.
 
 When the cache fails (Redis down or timing out) the limit is skipped with a
 warning: a phone must still be able to file a report or look a number up.
@@ -17,7 +17,9 @@ request rather than once at import as DRF's ``SimpleRateThrottle`` does, so
 import logging
 import math
 
+from django.core.cache import DEFAULT_CACHE_ALIAS, caches
 from django.core.cache import cache as default_cache
+from django.core.cache.backends.redis import RedisCache
 from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 
@@ -25,6 +27,12 @@ from .degraded import log_unavailable
 from .hashing import pseudonym
 
 logger = logging.getLogger(__name__)
+
+_INCR_WITH_EXPIRY = (
+    "local n = redis.call('INCR', KEYS[1]) "
+    "if n == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end "
+    "return n"
+)
 
 
 class FailOpenRateThrottle(SimpleRateThrottle):
@@ -78,12 +86,24 @@ class FailOpenRateThrottle(SimpleRateThrottle):
     def _hit(self, key: str) -> int:
         # The counter outlives its window by a second so a slow clock on
         # another worker still finds it.
-        if self.cache.add(key, 1, timeout=self.duration + 1):
+        timeout = int(self.duration) + 1
+        backend = self.cache
+        if backend is default_cache:  # A proxy to the configured backend.
+            backend = caches[DEFAULT_CACHE_ALIAS]
+        if isinstance(backend, RedisCache):
+            full_key = backend.make_and_validate_key(key)
+            # Django's generic cache API cannot run a script; its Redis
+            # backend keeps the client behind ``_cache``.
+            client = backend._cache.get_client(full_key, write=True)
+            script = client.register_script(_INCR_WITH_EXPIRY)
+            return int(script(keys=[full_key], args=[timeout]))
+
+        if self.cache.add(key, 1, timeout=timeout):
             return 1
         try:
             return self.cache.incr(key)
         except ValueError:  # Expired between add and incr: a new window.
-            self.cache.add(key, 1, timeout=self.duration + 1)
+            self.cache.add(key, 1, timeout=timeout)
             return 1
 
     def wait(self) -> float:

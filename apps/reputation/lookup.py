@@ -31,8 +31,8 @@ from apps.lists.selectors import (
     device_rules_uncached,
     rule_match,
 )
-from apps.numbers.normalize import CallerId, Kind
-from apps.numbers.selectors import caller_id, inactive_area_codes
+from apps.numbers.normalize import CallerId, Kind, normalize
+from apps.numbers.selectors import inactive_area_codes
 from apps.reports.models import Verification
 
 from .cache import cache_read, reputation_key
@@ -78,10 +78,10 @@ def lookup_numbers(
 
 @lru_cache(maxsize=16384)
 def _caller(raw: str, region: str, inactive: frozenset[str]) -> CallerId:
-    """`caller_id`, remembered: a campaign rings many phones from the same
-    numbers. ``inactive`` (NANPA's unused area codes) only keys the memory,
-    so a new import is honoured."""
-    return caller_id(raw, region)
+    """The normalised caller ID, remembered: a campaign rings many phones
+    from the same numbers. ``inactive`` (NANPA's unused area codes) is part
+    of the key, so a new import is honoured."""
+    return normalize(raw, region, inactive_area_codes=inactive)
 
 
 def _reputations_and_rules(

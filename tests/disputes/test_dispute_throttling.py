@@ -65,16 +65,16 @@ def test_refused_input_still_counts_against_the_address(api):
 
 
 def test_the_number_limit_keys_on_a_pseudonym_not_the_number(api, monkeypatch):
-    from django.core.cache import cache
+    from apps.core.throttling import FailOpenRateThrottle
 
     keys = []
-    real_add = cache.add
+    real_hit = FailOpenRateThrottle._hit
 
-    def spying_add(key, *args, **kwargs):
+    def spying_hit(self, key):
         keys.append(key)
-        return real_add(key, *args, **kwargs)
+        return real_hit(self, key)
 
-    monkeypatch.setattr(cache, "add", spying_add)
+    monkeypatch.setattr(FailOpenRateThrottle, "_hit", spying_hit)
     with _rates(dispute_ip="1000/hour", dispute_number="3/day"):
         _post(api, filing(), "203.0.113.7")
 
